@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from finance_dashboard import health
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+]
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("ready/", health.ready, name="ready"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema")),
+    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema")),
+    path("api/v1/", include(api_v1)),
+]
+
+handler400 = "finance_dashboard.errors.bad_request"
+handler403 = "finance_dashboard.errors.permission_denied"
+handler404 = "finance_dashboard.errors.not_found"
+handler500 = "finance_dashboard.errors.server_error"
