@@ -1,9 +1,13 @@
-"""Financial records and the exchange rates that convert them to a project's base currency."""
+"""Financial records, their categories and tags, and the exchange rates that
+convert them to a project's base currency."""
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from records.currency import known_currencies
@@ -83,3 +87,141 @@ class ExchangeRate(models.Model):
                 errors["rate"] = str(exc)
         if errors:
             raise ValidationError(errors)
+
+
+class RecordType(models.TextChoices):
+    INCOME = "income", "Income"
+    EXPENSE = "expense", "Expense"
+
+
+class Source(models.TextChoices):
+    CASH = "cash", "Cash"
+    BANK = "bank", "Bank"
+    CARD = "card", "Card"
+    UPI = "upi", "UPI"
+    WALLET = "wallet", "Wallet"
+    OTHER = "other", "Other"
+
+
+class Category(models.Model):
+    """A project's category for one record type; names are unique per project
+    and type, case-insensitively."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=16, choices=RecordType.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["type", "name", "id"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint("project", "type", Lower("name"), name="records_category_name_unique"),
+            models.CheckConstraint(condition=models.Q(type__in=RecordType.values), name="records_category_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.type})"
+
+
+class Tag(models.Model):
+    """A project's free label; names are unique per project, case-insensitively."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint("project", Lower("name"), name="records_tag_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Record(models.Model):
+    """One income or expense.
+
+    `amount` is in the record's own currency; `base_amount_minor` is the same
+    money in the project's base currency as an integer of minor units (cents),
+    fixed when written (amount x exchange_rate, half-up) and what analytics sum,
+    exactly, on every database.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="records")
+    type = models.CharField(max_length=16, choices=RecordType.choices)
+    amount = models.DecimalField(max_digits=15, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    exchange_rate = models.DecimalField(max_digits=20, decimal_places=10, default=Decimal(1))
+    base_amount_minor = models.BigIntegerField()
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="records")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="records")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.OTHER)
+    description = models.CharField(max_length=1000, blank=True)
+    date = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="records_record_amount_positive"),
+            models.CheckConstraint(condition=models.Q(base_amount_minor__gte=0), name="records_record_base_amount"),
+            models.CheckConstraint(condition=models.Q(exchange_rate__gt=0), name="records_record_rate_positive"),
+            models.CheckConstraint(condition=models.Q(type__in=RecordType.values), name="records_record_type"),
+            models.CheckConstraint(condition=models.Q(source__in=Source.values), name="records_record_source"),
+        ]
+        # Keyset pagination walks (ordering field, id) inside one project; the
+        # partial indexes skip deleted rows, which lists never show.
+        indexes = [
+            models.Index(
+                fields=["project", "date", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_date_idx",
+            ),
+            models.Index(
+                fields=["project", "created_at", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_created_idx",
+            ),
+            models.Index(
+                fields=["project", "amount", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_amount_idx",
+            ),
+            models.Index(
+                fields=["project", "type", "date", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_type_date_idx",
+            ),
+            models.Index(
+                fields=["project", "category", "date", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_cat_date_idx",
+            ),
+            models.Index(
+                fields=["project", "date", "created_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="record_project_recent_idx",
+            ),
+            models.Index(
+                fields=["project", "deleted_at"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="record_project_deleted_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.amount} {self.currency} on {self.date}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
