@@ -45,3 +45,58 @@ def client_for(db):
 @pytest.fixture
 def user_client(user, client_for):
     return client_for(user)
+
+
+@pytest.fixture
+def tenant(db):
+    """An organization and project with a user in every role (see build_tenant)."""
+    from tests.tenancy.factories import build_tenant
+
+    return build_tenant()
+
+
+@pytest.fixture
+def other_tenant(db):
+    from tests.tenancy.factories import build_tenant
+
+    return build_tenant()
+
+
+@pytest.fixture
+def as_persona(tenant, client_for):
+    """`as_persona("viewer")`: a client signed in as that persona of `tenant`
+    (an anonymous client for "anonymous")."""
+
+    def make(persona: str) -> APIClient:
+        if persona == "anonymous":
+            return APIClient()
+        return client_for(tenant.users[persona])
+
+    return make
+
+
+@pytest.fixture
+def org(tenant):
+    return tenant.organization
+
+
+@pytest.fixture
+def project(tenant):
+    return tenant.project
+
+
+@pytest.fixture
+def member(db):
+    """`member(project, role=...)`: a new user holding `role` in `project`
+    (and `member` in its organization)."""
+    from tests.tenancy.factories import ProjectMemberFactory
+
+    def make(project, role="viewer", **grants):
+        from tests.tenancy.factories import grant
+
+        membership = ProjectMemberFactory(project=project, role=role)
+        if grants:
+            grant(membership, **grants)
+        return membership
+
+    return make

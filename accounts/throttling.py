@@ -9,42 +9,24 @@ from __future__ import annotations
 
 import hashlib
 
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
-
 from accounts.models import UserManager
+from finance_dashboard.throttling import RateThrottle
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-
-class _RateThrottle(SimpleRateThrottle):
-    """DRF's throttle with rates like `5/10m` (five per ten minutes) as well as `5/m`,
-    read from the current settings on each request."""
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def parse_rate(self, rate):
-        if rate is None:
-            return None, None
-        count, period = rate.split("/")
-        digits = "".join(ch for ch in period if ch.isdigit()) or "1"
-        unit = period[len(digits) if period[0].isdigit() else 0]
-        return int(count), int(digits) * _PERIODS[unit]
-
+class _AuthThrottle(RateThrottle):
     def group(self, view) -> str:
         """Endpoints share counters per `throttle_group` (e.g. all code checks)."""
         return getattr(view, "throttle_group", view.__class__.__name__)
 
 
-class AuthIPThrottle(_RateThrottle):
+class AuthIPThrottle(_AuthThrottle):
     scope = "auth_ip"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": f"{self.scope}:{self.group(view)}", "ident": self.get_ident(request)}
 
 
-class _EmailThrottle(_RateThrottle):
+class _EmailThrottle(_AuthThrottle):
     def get_cache_key(self, request, view):
         data = request.data
         email = data.get("email") if isinstance(data, dict) else None

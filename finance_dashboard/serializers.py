@@ -30,3 +30,24 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
         models.EmailField: StrictEmailField,
     }
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key accepted only from the request's tenant.
+
+    The queryset is built at validation time from the view (which has already
+    resolved the organization or project from the URL), so an id that belongs
+    to another tenant is simply "does not exist" - a 400, never a cross-tenant
+    write. `model` gives the schema its type when no view is around.
+    """
+
+    def __init__(self, *, scoped_queryset, model, **kwargs):
+        self.scoped_queryset = scoped_queryset
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+
+    def get_queryset(self):
+        view = self.context.get("view")
+        if view is None:
+            return super().get_queryset()
+        return self.scoped_queryset(view)

@@ -228,7 +228,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrgRoleEnum": "tenancy.models.OrgRole",
+        "InvitableOrgRoleEnum": "tenancy.api.serializers.INVITABLE_ORG_ROLES",
+        "ProjectRoleEnum": "tenancy.models.ProjectRole",
+        "AssignableProjectRoleEnum": "tenancy.api.serializers.ASSIGNABLE_PROJECT_ROLES",
+        "LevelEnum": "tenancy.models.Level",
+        "InvitationStatusEnum": "tenancy.models.InvitationStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
     ],

@@ -6,6 +6,7 @@ from finance_dashboard import health
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("tenancy.api.urls")),
 ]
 
 urlpatterns = [
