@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "AssignableProjectRoleEnum": "tenancy.api.serializers.ASSIGNABLE_PROJECT_ROLES",
         "LevelEnum": "tenancy.models.Level",
         "InvitationStatusEnum": "tenancy.models.InvitationStatus",
+        "RecordTypeEnum": "records.models.RecordType",
+        "SourceEnum": "records.models.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -7,6 +7,7 @@ from finance_dashboard import health
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("tenancy.api.urls")),
+    path("", include("records.api.urls")),
 ]
 
 urlpatterns = [

@@ -105,10 +105,14 @@ def org_role_at_least(role: str | None, required: str) -> bool:
 
 
 class Requirement:
-    """What an action requires of the caller's Access."""
+    """What an action requires of the caller's Access (and, for actions on one
+    object, of the object)."""
 
     def allows(self, access: Access | None) -> bool:
         raise NotImplementedError
+
+    def allows_object(self, access: Access | None, obj, user) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,25 @@ class AllOf(Requirement):
 
 
 @dataclass(frozen=True)
+class OwnOrAny(Requirement):
+    """`own` level for objects the caller created, `any` level for everyone's
+    (finance `write` edits your own records, `manage` anybody's)."""
+
+    domain: str
+    own: str
+    any: str
+    owner_attribute: str = "created_by_id"
+
+    def allows(self, access):
+        return DomainLevel(self.domain, self.own).allows(access)
+
+    def allows_object(self, access, obj, user):
+        if level_at_least(access.level(self.domain), self.any):
+            return True
+        return getattr(obj, self.owner_attribute) == user.pk
+
+
+@dataclass(frozen=True)
 class ManagesProjectMembers(Requirement):
     """Project owner/admin, or organization owner/admin."""
 
@@ -177,6 +200,7 @@ PROJECT_OWNER = OwnsProject()
 FINANCE_READ = DomainLevel(Domain.FINANCE, Level.READ)
 FINANCE_WRITE = DomainLevel(Domain.FINANCE, Level.WRITE)
 FINANCE_MANAGE = DomainLevel(Domain.FINANCE, Level.MANAGE)
+FINANCE_WRITE_OWN_MANAGE_ANY = OwnOrAny(Domain.FINANCE, own=Level.WRITE, any=Level.MANAGE)
 ANALYTICS_READ = DomainLevel(Domain.ANALYTICS, Level.READ)
 ANALYTICS_MANAGE = DomainLevel(Domain.ANALYTICS, Level.MANAGE)
 
@@ -193,3 +217,6 @@ class ActionPermission(BasePermission):
         if table is None or view.action not in table:
             raise ImproperlyConfigured(f"{type(view).__name__} has no permission_map row for {view.action!r}")
         return table[view.action].allows(view.access)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return view.permission_map[view.action].allows_object(view.access, obj, request.user)

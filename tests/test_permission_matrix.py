@@ -1,4 +1,4 @@
-"""The tenancy permission matrix, as data.
+"""The permission matrix of every tenant-scoped endpoint, as data.
 
 Every routed (viewset, action) must have a row here; a new endpoint without
 one fails `test_every_routed_action_has_a_row`. For each row and each persona
@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from records.api.urls import router as records_router
 from tenancy import services
-from tenancy.api.urls import router
+from tenancy.api.urls import router as tenancy_router
 from tenancy.models import OrgRole
+from tests.records.factories import CategoryFactory, TagFactory, make_record
 from tests.tenancy.factories import PERSONAS, OrganizationMemberFactory, ProjectMemberFactory
+
+ROUTERS = [tenancy_router, records_router]
 
 ORG_PERSONAS = frozenset(
     {"org_owner", "org_admin", "org_member", "project_owner", "project_admin", "analyst", "viewer"}
@@ -25,6 +29,9 @@ SIGNED_IN = ORG_PERSONAS | {"outsider"}
 ORG_ADMINS = frozenset({"org_owner", "org_admin"})
 MEMBER_MANAGERS = ORG_ADMINS | {"project_owner", "project_admin"}
 PROJECT_OWNERS = ORG_ADMINS | {"project_owner"}
+# Finance levels by role: owner/admin (and organization owner/admin) manage, analyst read, viewer none.
+FINANCE_MANAGERS = MEMBER_MANAGERS
+FINANCE_READERS = FINANCE_MANAGERS | {"analyst"}
 
 
 @dataclass(frozen=True)
@@ -166,12 +173,97 @@ ROWS = {
     ),
 }
 
+
+def records(t, suffix=""):
+    return f"{project(t)}records/{suffix}"
+
+
+def a_record(t):
+    return make_record(t.project, actor=t.users["project_owner"])
+
+
+def a_deleted_record(t):
+    from records.services import record_delete
+
+    record = a_record(t)
+    record_delete(record=record, actor=t.users["project_owner"])
+    return record
+
+
+def record_body(t):
+    category = CategoryFactory(project=t.project, type="expense")
+    return {"type": "expense", "amount": "10.00", "date": "2026-01-01", "category": str(category.pk)}
+
+
+ROWS.update(
+    {
+        ("RecordViewSet", "list"): Row("get", records, FINANCE_READERS, PROJECT_PERSONAS),
+        ("RecordViewSet", "retrieve"): Row(
+            "get", lambda t: records(t, f"{a_record(t).pk}/"), FINANCE_READERS, PROJECT_PERSONAS
+        ),
+        ("RecordViewSet", "create"): Row("post", records, FINANCE_MANAGERS, PROJECT_PERSONAS, record_body, (201,)),
+        ("RecordViewSet", "update"): Row(
+            "put", lambda t: records(t, f"{a_record(t).pk}/"), FINANCE_MANAGERS, PROJECT_PERSONAS, record_body
+        ),
+        ("RecordViewSet", "partial_update"): Row(
+            "patch",
+            lambda t: records(t, f"{a_record(t).pk}/"),
+            FINANCE_MANAGERS,
+            PROJECT_PERSONAS,
+            lambda t: {"description": "x"},
+        ),
+        ("RecordViewSet", "destroy"): Row(
+            "delete", lambda t: records(t, f"{a_record(t).pk}/"), FINANCE_MANAGERS, PROJECT_PERSONAS, success=(204,)
+        ),
+        ("RecordViewSet", "restore"): Row(
+            "post", lambda t: records(t, f"{a_deleted_record(t).pk}/restore"), FINANCE_MANAGERS, PROJECT_PERSONAS
+        ),
+    }
+)
+for kind, viewset, factory, body in [
+    ("categories", "CategoryViewSet", CategoryFactory, lambda t: {"name": "New", "type": "income"}),
+    ("tags", "TagViewSet", TagFactory, lambda t: {"name": "new"}),
+]:
+    ROWS.update(
+        {
+            (viewset, "list"): Row("get", lambda t, k=kind: f"{project(t)}{k}/", FINANCE_READERS, PROJECT_PERSONAS),
+            (viewset, "retrieve"): Row(
+                "get",
+                lambda t, k=kind, f=factory: f"{project(t)}{k}/{f(project=t.project).pk}/",
+                FINANCE_READERS,
+                PROJECT_PERSONAS,
+            ),
+            (viewset, "create"): Row(
+                "post", lambda t, k=kind: f"{project(t)}{k}/", FINANCE_MANAGERS, PROJECT_PERSONAS, body, (201,)
+            ),
+            (viewset, "partial_update"): Row(
+                "patch",
+                lambda t, k=kind, f=factory: f"{project(t)}{k}/{f(project=t.project).pk}/",
+                FINANCE_MANAGERS,
+                PROJECT_PERSONAS,
+                lambda t: {"name": "Renamed"},
+            ),
+            (viewset, "destroy"): Row(
+                "delete",
+                lambda t, k=kind, f=factory: f"{project(t)}{k}/{f(project=t.project).pk}/",
+                FINANCE_MANAGERS,
+                PROJECT_PERSONAS,
+                success=(204,),
+            ),
+        }
+    )
+
 # The invitee's own endpoints are scoped to the caller, not to a tenant;
 # test_api_invitations covers them (someone else's invitation is a 404).
 USER_SCOPED = {"MyInvitationViewSet"}
 
 
 def routed_actions():
+    for router in ROUTERS:
+        yield from _routed(router)
+
+
+def _routed(router):
     for _prefix, viewset, _basename in router.registry:
         for route in router.get_routes(viewset):
             for method, action in route.mapping.items():
