@@ -178,6 +178,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "finance_dashboard.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "finance_dashboard.schema.AutoSchema",
+    # OPTIONS answers 405: the OpenAPI schema at /api/schema/ describes every endpoint.
+    "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -213,6 +213,8 @@ class ActionPermission(BasePermission):
     message = "You do not have permission to perform this action."
 
     def has_permission(self, request, view) -> bool:
+        if view.action in (None, "metadata") or request.method.lower() not in view.http_method_names:
+            return True  # a method the view does not offer, or OPTIONS: DRF answers 405 next
         table = getattr(view, "permission_map", None)
         if table is None or view.action not in table:
             raise ImproperlyConfigured(f"{type(view).__name__} has no permission_map row for {view.action!r}")

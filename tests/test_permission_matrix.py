@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.urls import resolve
 
+from audit.api.urls import router as audit_router
 from records.api.urls import router as records_router
 from tenancy import services
 from tenancy.api.urls import router as tenancy_router
@@ -19,7 +21,7 @@ from tenancy.models import OrgRole
 from tests.records.factories import CategoryFactory, TagFactory, make_record
 from tests.tenancy.factories import PERSONAS, OrganizationMemberFactory, ProjectMemberFactory
 
-ROUTERS = [tenancy_router, records_router]
+ROUTERS = [tenancy_router, records_router, audit_router]
 
 ORG_PERSONAS = frozenset(
     {"org_owner", "org_admin", "org_member", "project_owner", "project_admin", "analyst", "viewer"}
@@ -253,6 +255,11 @@ for kind, viewset, factory, body in [
         }
     )
 
+ROWS[("OrganizationAuditLogViewSet", "list")] = Row("get", lambda t: f"{org(t)}audit-log/", ORG_ADMINS, ORG_PERSONAS)
+ROWS[("ProjectAuditLogViewSet", "list")] = Row(
+    "get", lambda t: f"{project(t)}audit-log/", FINANCE_MANAGERS, PROJECT_PERSONAS
+)
+
 # The invitee's own endpoints are scoped to the caller, not to a tenant;
 # test_api_invitations covers them (someone else's invitation is a 404).
 USER_SCOPED = {"MyInvitationViewSet"}
@@ -322,3 +329,18 @@ def test_another_tenants_ids_are_404(endpoint, tenant, other_tenant, client_for)
         else getattr(client, row.method)(path)
     )
     assert response.status_code == 404
+
+
+UNMAPPED = ["put", "patch", "delete", "post", "options"]
+
+
+@pytest.mark.parametrize("method", UNMAPPED)
+@pytest.mark.parametrize("endpoint", list(ROWS), ids=lambda key: f"{key[0]}.{key[1]}")
+def test_methods_a_route_does_not_offer_are_405(endpoint, method, tenant, as_persona):
+    """Never a 500: a method outside the route's mapping is refused cleanly."""
+    path = ROWS[endpoint].path(tenant)
+    view = resolve(path).func
+    if method in view.actions and method in view.cls.http_method_names:
+        pytest.skip("offered by this path")
+    response = getattr(as_persona("org_owner"), method)(path)
+    assert response.status_code == 405, response.content[:300]
