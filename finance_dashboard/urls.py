@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("tenancy.api.urls")),
     path("", include("records.api.urls")),
+    path("", include("analytics.api.urls")),
     path("", include("audit.api.urls")),
 ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import resolve
 
+from analytics.api.urls import router as analytics_router
 from audit.api.urls import router as audit_router
 from records.api.urls import router as records_router
 from tenancy import services
@@ -21,7 +22,7 @@ from tenancy.models import OrgRole
 from tests.records.factories import CategoryFactory, TagFactory, make_record
 from tests.tenancy.factories import PERSONAS, OrganizationMemberFactory, ProjectMemberFactory
 
-ROUTERS = [tenancy_router, records_router, audit_router]
+ROUTERS = [tenancy_router, records_router, analytics_router, audit_router]
 
 ORG_PERSONAS = frozenset(
     {"org_owner", "org_admin", "org_member", "project_owner", "project_admin", "analyst", "viewer"}
@@ -255,6 +256,10 @@ for kind, viewset, factory, body in [
         }
     )
 
+for name in ("summary", "categories", "trends", "recent"):
+    ROWS[("AnalyticsViewSet", name)] = Row(
+        "get", lambda t, n=name: f"{project(t)}analytics/{n}", PROJECT_PERSONAS, PROJECT_PERSONAS
+    )
 ROWS[("OrganizationAuditLogViewSet", "list")] = Row("get", lambda t: f"{org(t)}audit-log/", ORG_ADMINS, ORG_PERSONAS)
 ROWS[("ProjectAuditLogViewSet", "list")] = Row(
     "get", lambda t: f"{project(t)}audit-log/", FINANCE_MANAGERS, PROJECT_PERSONAS

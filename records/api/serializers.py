@@ -184,3 +184,41 @@ class TagSerializer(StrictModelSerializer):
         read_only_fields = ["id"]
         extra_kwargs = {"name": {"allow_blank": False, "max_length": 50}}
         validators = []
+
+
+RECORD_CSV_HEADER = [
+    "id",
+    "date",
+    "type",
+    "amount",
+    "currency",
+    "exchange_rate",
+    "base_amount",
+    "base_currency",
+    "category",
+    "tags",
+    "source",
+    "description",
+    "created_by",
+    "created_at",
+]
+
+
+def record_csv_row(row: dict) -> list:
+    """One serialized record as a CSV row (tags space-separated, creator by email)."""
+    return [
+        row["id"],
+        row["date"],
+        row["type"],
+        row["amount"],
+        row["currency"],
+        row["exchange_rate"],
+        row["base_amount"],
+        row["base_currency"],
+        row["category"],
+        " ".join(row["tags"]),
+        row["source"],
+        row["description"],
+        (row["created_by"] or {}).get("email", ""),
+        row["created_at"],
+    ]

@@ -3,15 +3,24 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from finance_dashboard.exports import CSVExportMixin, CSVRenderer, stream_csv
 from finance_dashboard.pagination import KeysetCursorPagination
 from finance_dashboard.schema import error_response
 from records import selectors, services
 from records.api import serializers
 from records.filters import CategoryFilter, RecordFilter, TagFilter
 from tenancy.api.base import ProjectScopedViewSet
-from tenancy.permissions import FINANCE_MANAGE, FINANCE_READ, FINANCE_WRITE, FINANCE_WRITE_OWN_MANAGE_ANY
+from tenancy.permissions import (
+    ANALYTICS_MANAGE,
+    FINANCE_MANAGE,
+    FINANCE_READ,
+    FINANCE_WRITE,
+    FINANCE_WRITE_OWN_MANAGE_ANY,
+)
 
 CONFLICT = error_response("Conflicts with the current state (see the error code).")
 REPEATABLE = "Repeat the parameter for several values (any of them matches)."
@@ -61,6 +70,7 @@ REPEATABLE = "Repeat the parameter for several values (any of them matches)."
     destroy=extend_schema(summary="Soft-delete a record (write: own records; manage: any)"),
 )
 class RecordViewSet(
+    CSVExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -71,6 +81,7 @@ class RecordViewSet(
     serializer_class = serializers.RecordSerializer
     filterset_class = RecordFilter
     pagination_class = KeysetCursorPagination
+    renderer_classes = [JSONRenderer, CSVRenderer]
     ordering_fields = {"date": "date", "amount": "amount", "created_at": "created_at"}
     default_ordering = "-date"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -94,6 +105,23 @@ class RecordViewSet(
     def filter_queryset(self, queryset):
         # Query-string filters shape lists only, never which single record an id names.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request, *args, **kwargs):
+        if not self.wants_csv():
+            return super().list(request, *args, **kwargs)
+        if self.action != "list" or not ANALYTICS_MANAGE.allows(self.access):
+            raise PermissionDenied("Exports need analytics manage.")
+        ordering = self.paginator.get_ordering(request, self)
+        field = self.ordering_fields[ordering.lstrip("-")]
+        direction = "-" if ordering.startswith("-") else ""
+        records = self.filter_queryset(self.get_queryset()).order_by(f"{direction}{field}", f"{direction}pk")
+        serializer = self.get_serializer()
+
+        def rows():
+            for record in records.iterator(chunk_size=2000):
+                yield serializers.record_csv_row(serializer.to_representation(record))
+
+        return stream_csv(filename=f"{self.project.pk}-records.csv", header=serializers.RECORD_CSV_HEADER, rows=rows())
 
     def _respond(self, record, status_code=status.HTTP_200_OK):
         record = selectors.project_records(project=self.project, deleted=None).get(pk=record.pk)

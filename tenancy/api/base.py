@@ -30,6 +30,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     scope_url_kwarg: ClassVar[str]
     #: action -> requirement (see tenancy.permissions)
     permission_map: ClassVar[dict[str, Requirement]]
+    #: the model the schema generator should assume when the serializer has none
+    schema_model: ClassVar[type | None] = None
 
     permission_classes = (IsAuthenticated, ActionPermission)
     lookup_value_regex = UUID_PATTERN
@@ -82,7 +84,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation: no request, no tenant; only the model matters.
-            return self.get_serializer_class().Meta.model._default_manager.none()
+            model = self.schema_model or self.get_serializer_class().Meta.model
+            return model._default_manager.none()
         return self.scope_queryset()
 
     def get_serializer_context(self):
