@@ -1,10 +1,13 @@
 """Operators' console for the records app. Writes go through services."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import transaction
 
+from records import services
+from records.currency import format_amount
 from records.exchange_rates import exchange_rate_delete, exchange_rate_save
-from records.models import ExchangeRate
+from records.models import Category, ExchangeRate, Record, Tag
 
 
 @admin.register(ExchangeRate)
@@ -35,3 +38,143 @@ class ExchangeRateAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for rate in queryset:
                 exchange_rate_delete(rate=rate, actor=request.user)
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(deleted_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Record)
+class RecordAdmin(admin.ModelAdmin):
+    """Records are read-only here (their money and rollups change through the
+    API); operators delete and restore them with the actions."""
+
+    list_display = [
+        "date",
+        "type",
+        "amount",
+        "currency",
+        "base_amount",
+        "category",
+        "project",
+        "created_by",
+        "deleted_at",
+    ]
+    list_filter = [DeletedFilter, "type", "currency", "source", "date", ("project", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["project", "category", "created_by"]
+    search_fields = ["=id", "description", "project__name", "created_by__email"]
+    date_hierarchy = "date"
+    ordering = ["-date", "-created_at"]
+    show_full_result_count = False
+    actions = ["delete_selected_records", "restore_selected_records"]
+    fields = [
+        "id",
+        "project",
+        "type",
+        "amount",
+        "currency",
+        "exchange_rate",
+        "base_amount_minor",
+        "category",
+        "tags",
+        "source",
+        "description",
+        "date",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleted_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="base amount")
+    def base_amount(self, record):
+        return format_amount(record.base_amount_minor, record.project.base_currency)
+
+    @admin.action(description="Delete selected records (soft)")
+    def delete_selected_records(self, request, queryset):
+        count = 0
+        for record in queryset.filter(deleted_at__isnull=True).select_related("project"):
+            services.record_delete(record=record, actor=request.user)
+            count += 1
+        self.message_user(request, f"Deleted {count} record(s).", messages.SUCCESS)
+
+    @admin.action(description="Restore selected records")
+    def restore_selected_records(self, request, queryset):
+        count = 0
+        for record in queryset.filter(deleted_at__isnull=False).select_related("project"):
+            services.record_restore(record=record, actor=request.user)
+            count += 1
+        self.message_user(request, f"Restored {count} record(s).", messages.SUCCESS)
+
+
+class _VocabularyAdmin(admin.ModelAdmin):
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["id", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "project"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["project", "name", "type"]
+
+    def clean_type(self):
+        kind = self.cleaned_data["type"]
+        category = self.instance
+        if category.pk and not category._state.adding and kind != Category.objects.get(pk=category.pk).type:
+            if Record.objects.filter(category=category).exists():
+                raise forms.ValidationError("Records use this category; its type cannot change.")
+        return kind
+
+
+@admin.register(Category)
+class CategoryAdmin(_VocabularyAdmin):
+    form = CategoryAdminForm
+    list_display = ["name", "type", "project", "created_at"]
+    list_filter = ["type"]
+    search_fields = ["name", "project__name"]
+    fields = ["id", "project", "name", "type", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.category_update(
+                category=obj, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+            )
+        else:
+            obj.pk = services.category_create(project=obj.project, actor=request.user, name=obj.name, type=obj.type).pk
+
+
+@admin.register(Tag)
+class TagAdmin(_VocabularyAdmin):
+    list_display = ["name", "project", "created_at"]
+    search_fields = ["name", "project__name"]
+    fields = ["id", "project", "name", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.tag_update(tag=obj, actor=request.user, name=form.cleaned_data["name"])
+        else:
+            obj.pk = services.tag_create(project=obj.project, actor=request.user, name=obj.name).pk

@@ -3,6 +3,8 @@ obey the same rules and leave the same audit trail as the API."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
+from rest_framework.exceptions import APIException
 
 from tenancy import services
 from tenancy.models import (
@@ -171,8 +173,18 @@ class ProjectAdmin(SoftDeleteAdmin):
             project=obj, actor=request.user, **{field: form.cleaned_data[field] for field in form.changed_data}
         )
 
+    actions = ["restore_selected", "rebuild_analytics"]
+
     def restore(self, obj, actor):
         services.project_restore(project=obj, actor=actor)
+
+    @admin.action(description="Rebuild analytics from the records")
+    def rebuild_analytics(self, request, queryset):
+        from analytics import rollups  # analytics builds on tenancy
+
+        for project in queryset:
+            rollups.rebuild(project_id=project.pk)
+        self.message_user(request, f"Rebuilt analytics of {queryset.count()} project(s).", messages.SUCCESS)
 
 
 @admin.register(OrganizationMember)
@@ -233,7 +245,7 @@ class InvitationAdmin(admin.ModelAdmin):
     ]
     exclude = ["token_hash"]
     inlines = [InvitationProjectInline]
-    actions = ["revoke_selected"]
+    actions = ["resend_selected", "revoke_selected"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -241,6 +253,19 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Resend selected invitations (new link, fresh 7 days)")
+    def resend_selected(self, request, queryset):
+        accept_url = request.build_absolute_uri(reverse("tenancy:invitation-accept-by-token"))
+        resent = 0
+        for invitation in queryset.filter(status__in=["pending", "expired"]):
+            try:
+                services.invitation_resend(invitation=invitation, actor=request.user, accept_url=accept_url)
+            except APIException as exc:
+                self.message_user(request, f"{invitation.email}: {exc.detail}", messages.WARNING)
+            else:
+                resent += 1
+        self.message_user(request, f"Resent {resent}.", messages.SUCCESS)
 
     @admin.action(description="Revoke selected pending invitations")
     def revoke_selected(self, request, queryset):
