@@ -4,23 +4,15 @@
 from django.contrib import admin
 
 from analytics.models import DailyRollup, MonthlyRollup
+from finance_dashboard.admin_base import ReadOnlyAdmin
 
 
-class _RollupAdmin(admin.ModelAdmin):
+class _RollupAdmin(ReadOnlyAdmin):
     list_display = ["project", "category", "type", "total_minor", "record_count"]
     list_filter = ["type"]
     list_select_related = ["project", "category"]
     search_fields = ["project__name", "category__name", "=project__id"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DailyRollup)

@@ -5,10 +5,11 @@ does not offer them."""
 from django.contrib import admin
 
 from audit.models import AuditEvent
+from finance_dashboard.admin_base import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor_email", "target_type", "target_id", "organization_id", "ip_address"]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_email", "target_id", "action"]
@@ -32,12 +33,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

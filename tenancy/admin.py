@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from rest_framework.exceptions import APIException
 
+from finance_dashboard.admin_base import ReadOnlyAdmin
 from tenancy import services
 from tenancy.models import (
     Invitation,
@@ -188,7 +189,7 @@ class ProjectAdmin(SoftDeleteAdmin):
 
 
 @admin.register(OrganizationMember)
-class OrganizationMemberAdmin(admin.ModelAdmin):
+class OrganizationMemberAdmin(ReadOnlyAdmin):
     list_display = ["user", "organization", "role", "joined_at"]
     list_filter = ["role"]
     list_select_related = ["user", "organization"]
@@ -196,33 +197,15 @@ class OrganizationMemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organization"]
     readonly_fields = ["id", "user", "organization", "role", "joined_at"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProjectMember)
-class ProjectMemberAdmin(admin.ModelAdmin):
+class ProjectMemberAdmin(ReadOnlyAdmin):
     list_display = ["member", "project", "role", "joined_at"]
     list_filter = ["role"]
     list_select_related = ["member__user", "member__organization", "project"]
     search_fields = ["member__user__email", "project__name"]
     readonly_fields = ["id", "member", "project", "role", "joined_at"]
     inlines = [ProjectGrantInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

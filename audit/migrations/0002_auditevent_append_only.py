@@ -14,6 +14,8 @@ with DELETE, which a DELETE trigger would turn into a failure of every
 
 from django.db import migrations
 
+from finance_dashboard.migration_sql import vendor_sql
+
 MESSAGE = "audit events are append-only"
 
 POSTGRES_FORWARD = f"""
@@ -45,25 +47,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD)
-    elif vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        vendor_sql(
+            forward={"postgresql": [POSTGRES_FORWARD], "sqlite": SQLITE_FORWARD},
+            backward={"postgresql": [POSTGRES_BACKWARD], "sqlite": SQLITE_BACKWARD},
+        )
+    ]

@@ -7,6 +7,8 @@ constraint can express, so a trigger enforces it on both supported databases.
 
 from django.db import migrations
 
+from finance_dashboard.migration_sql import vendor_sql
+
 MESSAGE = "project member must belong to the organization of the project"
 
 POSTGRES_FORWARD = f"""
@@ -51,25 +53,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD)
-    elif vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("tenancy", "0001_initial")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        vendor_sql(
+            forward={"postgresql": [POSTGRES_FORWARD], "sqlite": SQLITE_FORWARD},
+            backward={"postgresql": [POSTGRES_BACKWARD], "sqlite": SQLITE_BACKWARD},
+        )
+    ]

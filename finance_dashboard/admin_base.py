@@ -1,0 +1,17 @@
+"""Admin building blocks shared by the apps' consoles."""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A model operators may inspect but not add, change or delete here
+    (derived data, history, or rows whose changes belong to a service)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
