@@ -8,7 +8,7 @@ including 404s for unknown URLs and 500s, so an API client never sees HTML.
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
 from rest_framework import exceptions, status
@@ -29,15 +29,30 @@ class Gone(exceptions.APIException):
     default_code = "gone"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
 class ExceptionHandler(BaseExceptionHandler):
     """drf-standardized-errors, plus the database as the last word.
 
     A unique or check constraint that fires because of a race (two requests
     creating the same membership, say) becomes a clean 409 instead of a 500;
     services translate the constraints they expect into precise errors first.
+    A database that cannot be reached is a 503 with Retry-After.
     """
 
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            # The database is unreachable (restarting, failing over): nothing
+            # was written, and the client may retry. Health-checked persistent
+            # connections reconnect by themselves once it is back.
+            logger.warning("database unavailable: %s", exc)
+            unavailable = ServiceUnavailable()
+            unavailable.wait = 5
+            return unavailable
         if isinstance(exc, IntegrityError):
             logger.info("integrity error turned into 409: %s", exc)
             return Conflict()

@@ -60,3 +60,21 @@ def test_docs_and_schema_are_served_without_a_cdn(client):
 
 def test_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+@pytest.mark.django_db
+def test_an_unreachable_database_is_503_with_retry_after(user_client, monkeypatch):
+    from django.db import OperationalError
+
+    from accounts import authentication
+
+    class Down:
+        def select_related(self, *args):
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(authentication.AuthSession, "objects", Down())
+    user_client.raise_request_exception = False  # a 5xx is still reported to monitoring
+    response = user_client.get("/api/v1/me")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["errors"][0]["code"] == "service_unavailable"
