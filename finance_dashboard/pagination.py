@@ -1,7 +1,8 @@
 """List pagination: page numbers for small lists, keyset cursors for large ones.
 
-Both accept `page_size` (default 50); a value above 200 is clamped, never an
-error.
+Both accept `page_size` (default 50); a value above 200 is clamped and one
+below 1 means the default, never an error. Something that is not a whole
+number at all is a 400, like any other malformed query parameter.
 """
 
 from __future__ import annotations
@@ -21,12 +22,20 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
+PAGE_SIZE_DESCRIPTION = (
+    f"Results per page (default {DEFAULT_PAGE_SIZE}; values above {MAX_PAGE_SIZE} are clamped, "
+    "values below 1 mean the default)."
+)
+
+
 def clamp_page_size(raw: str | None) -> int:
     """`page_size` from the query string: a positive int, clamped to the cap."""
-    try:
-        size = int(raw) if raw is not None else DEFAULT_PAGE_SIZE
-    except (TypeError, ValueError):
+    if raw is None or raw == "":
         return DEFAULT_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        raise ValidationError({"page_size": ["A whole number is required."]}, code="invalid") from None
     if size < 1:
         return DEFAULT_PAGE_SIZE
     return min(size, MAX_PAGE_SIZE)
@@ -39,6 +48,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         return clamp_page_size(request.query_params.get(self.page_size_query_param))
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = PAGE_SIZE_DESCRIPTION
+        return parameters
 
 
 @dataclass(frozen=True)
@@ -197,9 +213,7 @@ class KeysetCursorPagination(pagination.BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": (
-                    f"Results per page (default {DEFAULT_PAGE_SIZE}; values above {MAX_PAGE_SIZE} are clamped)."
-                ),
+                "description": PAGE_SIZE_DESCRIPTION,
                 "schema": {"type": "integer"},
             },
             {

@@ -2,6 +2,8 @@
 
 DRF's string fields quietly turn numbers into strings; here a string field
 accepts only a JSON string, so `{"name": 5}` is a 400 like any other wrong type.
+Its length limit applies to the string as sent (DRF would measure it after
+trimming whitespace), so `maxLength` in the schema is exactly the rule.
 """
 
 from django.db import models
@@ -12,6 +14,9 @@ class _StrictString:
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        max_length = getattr(self, "max_length", None)
+        if max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return super().to_internal_value(data)
 
 

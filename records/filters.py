@@ -1,8 +1,11 @@
 """FilterSets for records, categories and tags."""
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
 
 from records.models import Category, Record, RecordType, Source, Tag
@@ -15,12 +18,38 @@ class RecordFilterForm(forms.Form):
         cleaned = super().clean()
         for low, high in (("date_from", "date_to"), ("amount_min", "amount_max")):
             if cleaned.get(low) is not None and cleaned.get(high) is not None and cleaned[low] > cleaned[high]:
-                self.add_error(high, f"{high} must not be before {low}.")
+                self.add_error(high, forms.ValidationError(f"{high} must not be before {low}.", code="invalid_range"))
         return cleaned
 
 
 def _view(request):
     return request.parser_context["view"]
+
+
+# Money in a query string is written the way the API writes it everywhere: a
+# plain decimal, no sign, exponent or padding (at most 12 + 3 digits).
+AMOUNT_BOUND_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,3})?$"
+
+
+class AmountBoundField(forms.DecimalField):
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(AMOUNT_BOUND_PATTERN, str(value)):
+            raise forms.ValidationError(
+                'Write the amount as a decimal such as "12.50" (at most 3 decimals).', code="invalid"
+            )
+        return super().to_python(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": AMOUNT_BOUND_PATTERN,
+        "example": "12.50",
+        "description": "A bound on `amount` (inclusive), written as a plain decimal: no sign or exponent.",
+    }
+)
+class AmountBoundFilter(django_filters.NumberFilter):
+    field_class = AmountBoundField
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -34,12 +63,8 @@ class RecordFilter(django_filters.FilterSet):
     currency = django_filters.CharFilter(max_length=3)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    amount_min = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="gte", min_value=0, max_digits=15, decimal_places=3
-    )
-    amount_max = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="lte", min_value=0, max_digits=15, decimal_places=3
-    )
+    amount_min = AmountBoundFilter(field_name="amount", lookup_expr="gte")
+    amount_max = AmountBoundFilter(field_name="amount", lookup_expr="lte")
     search = django_filters.CharFilter(field_name="description", lookup_expr="icontains", max_length=200)
     created_by = django_filters.UUIDFilter(field_name="created_by_id")
     include_deleted = django_filters.ChoiceFilter(

@@ -15,7 +15,7 @@ from accounts.models import User
 from analytics import rollups
 from audit.services import audit_log, diff, snapshot
 from records import errors
-from records.currency import round_half_up
+from records.currency import minor_units, round_half_up
 from records.exchange_rates import rate_for
 from records.models import Category, ExchangeRate, Record, Tag
 from tenancy.models import Project
@@ -84,7 +84,12 @@ def _check_tags(*, project: Project, tags: Iterable[Tag]) -> list[Tag]:
 
 
 def _audit_state(record: Record, tag_ids) -> dict:
-    return {**snapshot(record, _AUDITED_RECORD_FIELDS), "tags": sorted(str(pk) for pk in tag_ids)}
+    state = snapshot(record, _AUDITED_RECORD_FIELDS)
+    # Decimals as the API writes them whatever scale the columns return ("12.50",
+    # not "12.500"; "1.1", not "1.1000000000"), so resending a value is no change.
+    state["amount"] = f"{record.amount.quantize(Decimal(1).scaleb(-minor_units(record.currency))):f}"
+    state["exchange_rate"] = f"{record.exchange_rate.normalize():f}"
+    return {**state, "tags": sorted(str(pk) for pk in tag_ids)}
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Things every client relies on: probes, docs, the error envelope."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
@@ -56,6 +58,16 @@ def test_docs_and_schema_are_served_without_a_cdn(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     assert "/api/v1/auth/login" in schema.json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_docs_pages_load_nothing_from_other_hosts(client, path):
+    # Regression: drf-spectacular's ReDoc page linked Google Fonts (a CDN).
+    html = client.get(path).content.decode()
+    assert re.findall(r"https?://|//fonts\.", html) == []
+    assets = re.findall(r"""<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)\"""", html)
+    assert assets
+    assert all(asset.startswith("/static/") for asset in assets), assets
 
 
 def test_schema_validates_without_warnings(tmp_path):

@@ -14,9 +14,11 @@ from accounts.models import CodePurpose
 from accounts.selectors import live_sessions
 from accounts.throttling import AuthEmailThrottle, AuthIPThrottle, EmailSendThrottle
 from finance_dashboard.http import client_ip, user_agent
+from finance_dashboard.schema import error_response
 
 TAG = "auth"
 ACCEPTED = OpenApiResponse(description="Accepted. The same answer whether or not an account exists.")
+DISABLED = error_response("The account is disabled.")
 
 
 def _client(request) -> services.ClientInfo:
@@ -76,7 +78,15 @@ class VerifyEmailView(PublicAuthView):
         return _tokens_response(request, pair)
 
 
-@extend_schema(tags=[TAG], request=serializers.LoginSerializer, responses={200: serializers.TokensSerializer})
+@extend_schema(
+    tags=[TAG],
+    request=serializers.LoginSerializer,
+    responses={
+        200: serializers.TokensSerializer,
+        401: error_response("Wrong email or password (the same answer for both)."),
+        403: error_response("The email address is not verified (`email_not_verified`); a fresh code is emailed."),
+    },
+)
 class LoginView(PublicAuthView):
     """Sign in with email and password. An unverified address answers 403
     `email_not_verified` and gets a fresh code."""
@@ -105,7 +115,9 @@ class EmailCodeRequestView(PublicAuthView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(tags=[TAG], request=serializers.EmailCodeSerializer, responses={200: serializers.TokensSerializer})
+@extend_schema(
+    tags=[TAG], request=serializers.EmailCodeSerializer, responses={200: serializers.TokensSerializer, 401: DISABLED}
+)
 class EmailCodeVerifyView(PublicAuthView):
     """Sign in with an emailed code; creates the account on first use."""
 
@@ -119,7 +131,14 @@ class EmailCodeVerifyView(PublicAuthView):
         return _tokens_response(request, pair)
 
 
-@extend_schema(tags=[TAG], request=serializers.GoogleSignInSerializer, responses={200: serializers.TokensSerializer})
+@extend_schema(
+    tags=[TAG],
+    request=serializers.GoogleSignInSerializer,
+    responses={
+        200: serializers.TokensSerializer,
+        401: error_response("The Google ID token could not be verified, or the account is disabled."),
+    },
+)
 class GoogleSignInView(PublicAuthView):
     """Sign in with a Google ID token; signs up or links by verified email."""
 
@@ -137,7 +156,14 @@ class GoogleSignInView(PublicAuthView):
 
 
 @extend_schema(
-    tags=[TAG], request=serializers.RefreshSerializer, responses={200: serializers.RefreshedTokensSerializer}
+    tags=[TAG],
+    request=serializers.RefreshSerializer,
+    responses={
+        200: serializers.RefreshedTokensSerializer,
+        401: error_response(
+            "The refresh token is invalid, expired, revoked or already used (which revokes its session)."
+        ),
+    },
 )
 class TokenRefreshView(PublicAuthView):
     """Exchange a refresh token for a new pair. Reusing a refresh token revokes

@@ -1,6 +1,6 @@
 """Records, categories and tags of a project."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -50,6 +50,16 @@ REPEATABLE = "Repeat the parameter for several values (any of them matches)."
                 description="Also list deleted records (finance manage).",
             ),
         ],
+        responses={
+            200: serializers.RecordSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                response=str,
+                description=(
+                    "Every matching record as CSV, unpaginated. Analytics `manage` may ask for it with "
+                    "`Accept: text/csv` or `?format=csv`."
+                ),
+            ),
+        },
     ),
     retrieve=extend_schema(summary="One record"),
     create=extend_schema(
@@ -101,6 +111,12 @@ class RecordViewSet(
         if self.action == "restore":
             return selectors.project_records(project=self.project, deleted=True)
         return selectors.project_records(project=self.project)
+
+    def get_renderers(self):
+        # CSV is an export of the list: one record, a write or a restore answers JSON only.
+        if self.action == "list":
+            return super().get_renderers()
+        return [JSONRenderer()]
 
     def filter_queryset(self, queryset):
         # Query-string filters shape lists only, never which single record an id names.

@@ -88,7 +88,20 @@ class OrganizationMemberSerializer(StrictModelSerializer):
 
 
 class OrganizationMemberRoleSerializer(serializers.Serializer):
+    """The member's new role: required, although the method is PATCH."""
+
     role = serializers.ChoiceField(choices=INVITABLE_ORG_ROLES, help_text="`owner` moves only by transfer.")
+
+    # The role is the one thing this PATCH changes, so the body is never
+    # partial; ignoring `partial=True` is also what keeps drf-spectacular from
+    # documenting `role` as optional.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
 
 class OrganizationTransferSerializer(serializers.Serializer):
@@ -102,6 +115,15 @@ class OrganizationTransferSerializer(serializers.Serializer):
 # --- projects ---------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{3}$",
+        "minLength": 3,
+        "maxLength": 3,
+        "description": "An ISO 4217 code in upper case that is legal tender today, e.g. `USD`.",
+    }
+)
 class CurrencyCodeField(StrictCharField):
     default_error_messages = {"unknown_currency": "{value!r} is not an active ISO 4217 currency code."}
 

@@ -51,7 +51,10 @@ def _accept_url(request) -> str:
     destroy=extend_schema(
         summary="Delete with the emailed confirmation code (owner)",
         request=serializers.DeletionCodeSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            429: error_response("Ten wrong codes for the owner's email within the hour (`too_many_code_failures`)."),
+        },
     ),
 )
 class OrganizationViewSet(

@@ -215,6 +215,32 @@ class TestCreate:
         assert record.created_by == tenant.users["project_owner"]
 
 
+class TestCsvIsForTheListOnly:
+    """Found by fuzzing: a single record or a write asked for as CSV came back
+    as JSON labelled text/csv. CSV is an export of the list."""
+
+    def test_detail_refuses_csv(self, tenant, owner, expense_category):
+        record = make_record(project=tenant.project, category=expense_category)
+        path = records_path(tenant.project, f"{record.pk}/")
+        assert owner.get(path, HTTP_ACCEPT="text/csv").status_code == 406
+        assert owner.get(path, {"format": "csv"}).status_code == 404
+        response = owner.get(path, HTTP_ACCEPT="text/csv, application/json;q=0.5")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+
+    def test_create_answers_json_whatever_is_accepted(self, tenant, owner, expense_category):
+        response = owner.post(records_path(tenant.project), body(expense_category), HTTP_ACCEPT="text/csv")
+        assert response.status_code == 406
+        assert response["Content-Type"] == "application/json"
+        assert not Record.objects.exists()
+
+    def test_list_still_exports(self, tenant, as_persona, expense_category):
+        make_record(project=tenant.project, category=expense_category)
+        response = as_persona("project_owner").get(records_path(tenant.project), HTTP_ACCEPT="text/csv")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+
+
 class TestUpdate:
     def test_patch_amount_keeps_the_rate_and_recomputes_the_base(self, tenant, owner, expense_category):
         set_base(tenant, "USD")
@@ -241,6 +267,22 @@ class TestUpdate:
         updated = owner.patch(records_path(tenant.project, f"{record['id']}/"), {"description": "note"}).json()
         assert updated["base_amount"] == record["base_amount"]
         assert AuditEvent.objects.get(action="record.updated").changes == {"description": ["", "note"]}
+
+    def test_audit_diff_shows_money_as_the_api_does_and_a_no_op_edit_changes_nothing(
+        self, tenant, owner, expense_category
+    ):
+        # Regression: the "before" side came from the columns (amount "12.500",
+        # rate "1.1000000000"), so a PATCH resending the same values logged a change.
+        record = owner.post(
+            records_path(tenant.project), body(expense_category, currency="EUR", exchange_rate="1.1")
+        ).json()
+        path = records_path(tenant.project, f"{record['id']}/")
+        assert owner.patch(path, {"amount": "12.50", "exchange_rate": "1.1"}).status_code == 200
+        assert not AuditEvent.objects.filter(action="record.updated").exists()
+        assert owner.patch(path, {"amount": "20.00", "exchange_rate": "1.25"}).status_code == 200
+        changes = AuditEvent.objects.get(action="record.updated").changes
+        assert changes["amount"] == ["12.50", "20.00"]
+        assert changes["exchange_rate"] == ["1.1", "1.25"]
 
     def test_put_replaces_and_needs_every_required_field(self, tenant, owner, expense_category):
         record = owner.post(records_path(tenant.project), body(expense_category)).json()

@@ -52,6 +52,10 @@ class TestOrganizations:
             {"name": 7},
             {"name": ["a"]},
             {"name": "ok", "description": "d" * 2001},
+            # The limit is on the string as sent, whitespace included (found by fuzzing: DRF
+            # measured it after trimming, so the schema's maxLength was not the rule).
+            {"name": " " + "x" * 150},
+            {"name": "ok", "description": "\v" + "d" * 2000},
         ],
     )
     def test_invalid_bodies_are_400(self, user_client, body):
