@@ -109,7 +109,8 @@ class RecordViewSet(
         if self.action == "list":
             return selectors.project_records(project=self.project, deleted=None)  # RecordFilter decides
         if self.action == "restore":
-            return selectors.project_records(project=self.project, deleted=True)
+            # Restoring a live record is a no-op that answers the record.
+            return selectors.project_records(project=self.project, deleted=None)
         return selectors.project_records(project=self.project)
 
     def get_renderers(self):
@@ -166,7 +167,9 @@ class RecordViewSet(
         services.record_delete(record=instance, actor=self.request.user)
 
     @extend_schema(
-        summary="Restore a deleted record (finance manage)", request=None, responses={200: serializers.RecordSerializer}
+        summary="Restore a deleted record (finance manage); a live one is answered unchanged",
+        request=None,
+        responses={200: serializers.RecordSerializer},
     )
     @action(detail=True, methods=["post"])
     def restore(self, request, *args, **kwargs):

@@ -345,9 +345,12 @@ class TestSoftDelete:
         assert writer.get(records_path(tenant.project), {"include_deleted": "true"}).status_code == 403
         assert writer.post(records_path(tenant.project, f"{record.pk}/restore")).status_code == 403
 
-    def test_restoring_a_live_record_is_404(self, tenant, owner, expense_category):
+    def test_restoring_a_live_record_is_a_no_op(self, tenant, owner, expense_category):
         record = make_record(tenant.project, category=expense_category)
-        assert owner.post(records_path(tenant.project, f"{record.pk}/restore")).status_code == 404
+        response = owner.post(records_path(tenant.project, f"{record.pk}/restore"))
+        assert response.status_code == 200
+        assert response.json()["deleted_at"] is None
+        assert not AuditEvent.objects.filter(action="record.restored").exists()
 
     def test_record_of_another_project_is_404(self, tenant, other_tenant, owner):
         foreign = make_record(other_tenant.project)
