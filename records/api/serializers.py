@@ -16,18 +16,15 @@ MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,10})?$"
 RATE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,10})?$"
 
 
-@extend_schema_field({"type": "string", "pattern": MONEY_PATTERN, "example": "1234.50"})
-class MoneyField(serializers.Field):
-    """A positive decimal amount sent as a JSON string: a JSON number is a 400,
-    so no client loses a cent to binary floating point on the way in."""
+class PositiveDecimalStringField(serializers.Field):
+    """A positive decimal sent as a JSON string matching `pattern`: a JSON
+    number is a 400, so no client loses a cent to binary floating point on the
+    way in."""
 
-    default_error_messages = {
-        "invalid": 'Send money as a decimal string such as "1234.50" (at most 12 digits before the point).',
-        "not_positive": "The amount must be greater than zero.",
-    }
+    pattern: str
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             self.fail("invalid")
         value = Decimal(data)
         if value <= 0:
@@ -38,20 +35,22 @@ class MoneyField(serializers.Field):
         return str(value)
 
 
+@extend_schema_field({"type": "string", "pattern": MONEY_PATTERN, "example": "1234.50"})
+class MoneyField(PositiveDecimalStringField):
+    pattern = MONEY_PATTERN
+    default_error_messages = {
+        "invalid": 'Send money as a decimal string such as "1234.50" (at most 12 digits before the point).',
+        "not_positive": "The amount must be greater than zero.",
+    }
+
+
 @extend_schema_field({"type": "string", "pattern": RATE_PATTERN, "example": "1.0834"})
-class RateField(serializers.Field):
+class RateField(PositiveDecimalStringField):
+    pattern = RATE_PATTERN
     default_error_messages = {
         "invalid": 'Send the rate as a decimal string such as "1.0834" (base units per one unit of currency).',
         "not_positive": "The rate must be greater than zero.",
     }
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(RATE_PATTERN, data):
-            self.fail("invalid")
-        value = Decimal(data)
-        if value <= 0:
-            self.fail("not_positive")
-        return value
 
 
 def written_decimals(value: Decimal) -> int:
