@@ -9,6 +9,7 @@ import csv
 from collections.abc import Iterable, Sequence
 
 from django.http import StreamingHttpResponse
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
@@ -41,7 +42,18 @@ def stream_csv(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]
 
 
 class CSVExportMixin:
-    """Adds CSV negotiation to a view. Error responses are always JSON."""
+    """Adds CSV negotiation to a view. Exporting is a permission of its own:
+    `export_requirement` (see tenancy.permissions) is checked against the
+    view's resolved `access` once the ordinary permissions have passed. Error
+    responses are always JSON."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    export_requirement = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.wants_csv() and not self.export_requirement.allows(self.access):
+            raise PermissionDenied("Exports need analytics manage.")
 
     def wants_csv(self) -> bool:
         renderer = getattr(self.request, "accepted_renderer", None)

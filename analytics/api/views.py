@@ -2,13 +2,12 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from analytics import selectors
 from analytics.api import serializers
-from finance_dashboard.exports import CSVExportMixin, CSVRenderer, stream_csv
+from finance_dashboard.exports import CSVExportMixin, stream_csv
 from records.api.serializers import RECORD_CSV_HEADER, RecordSerializer, record_csv_row
 from records.currency import format_amount
 from records.models import Record
@@ -38,7 +37,7 @@ def _csv_response(description: str, serializer) -> dict:
 class AnalyticsViewSet(CSVExportMixin, ProjectScopedViewSet):
     """Totals, breakdowns, trends and recent activity of one project."""
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    export_requirement = ANALYTICS_MANAGE
     schema_model = Record
     filter_backends = ()
     permission_map = {
@@ -52,11 +51,6 @@ class AnalyticsViewSet(CSVExportMixin, ProjectScopedViewSet):
         return Record.objects.none()
 
     # -- shared plumbing -----------------------------------------------------
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.wants_csv() and not ANALYTICS_MANAGE.allows(self.access):
-            raise PermissionDenied("Exports need analytics manage.")
 
     def _query(self, serializer_class) -> dict:
         params = serializer_class(data=self.request.query_params, context=self.get_serializer_context())

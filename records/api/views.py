@@ -3,11 +3,10 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from finance_dashboard.exports import CSVExportMixin, CSVRenderer, stream_csv
+from finance_dashboard.exports import CSVExportMixin, stream_csv
 from finance_dashboard.pagination import KeysetCursorPagination
 from finance_dashboard.schema import error_response
 from records import selectors, services
@@ -91,7 +90,7 @@ class RecordViewSet(
     serializer_class = serializers.RecordSerializer
     filterset_class = RecordFilter
     pagination_class = KeysetCursorPagination
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    export_requirement = ANALYTICS_MANAGE
     ordering_fields = {"date": "date", "amount": "amount", "created_at": "created_at"}
     default_ordering = "-date"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -126,8 +125,6 @@ class RecordViewSet(
     def list(self, request, *args, **kwargs):
         if not self.wants_csv():
             return super().list(request, *args, **kwargs)
-        if self.action != "list" or not ANALYTICS_MANAGE.allows(self.access):
-            raise PermissionDenied("Exports need analytics manage.")
         ordering = self.paginator.get_ordering(request, self)
         field = self.ordering_fields[ordering.lstrip("-")]
         direction = "-" if ordering.startswith("-") else ""
