@@ -29,6 +29,16 @@ class Gone(exceptions.APIException):
     default_code = "gone"
 
 
+def invalid(field: str, detail: str, code: str) -> exceptions.ValidationError:
+    """A 400 about one request field, with a machine-readable code."""
+    return exceptions.ValidationError({field: [detail]}, code=code)
+
+
+def conflict(detail: str, code: str) -> Conflict:
+    """A 409: the request is fine but the current state forbids it."""
+    return Conflict(detail=detail, code=code)
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is briefly unavailable; try again shortly."

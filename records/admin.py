@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from finance_dashboard.admin_base import DeletedFilter
 from records import services
 from records.currency import format_amount
 from records.exchange_rates import exchange_rate_delete, exchange_rate_save
@@ -38,19 +39,6 @@ class ExchangeRateAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for rate in queryset:
                 exchange_rate_delete(rate=rate, actor=request.user)
-
-
-class DeletedFilter(admin.SimpleListFilter):
-    title = "deleted"
-    parameter_name = "deleted"
-
-    def lookups(self, request, model_admin):
-        return [("no", "Live"), ("yes", "Deleted")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("no", "yes"):
-            return queryset.filter(deleted_at__isnull=self.value() == "no")
-        return queryset
 
 
 @admin.register(Record)

@@ -4,7 +4,7 @@ import datetime
 
 from rest_framework import exceptions
 
-from finance_dashboard.errors import Conflict
+from finance_dashboard.errors import conflict, invalid  # noqa: F401 (re-exported for the app)
 
 EXCHANGE_RATE_MISSING = "exchange_rate_missing"
 CATEGORY_TYPE_MISMATCH = "category_type_mismatch"
@@ -12,14 +12,6 @@ CATEGORY_IN_USE = "category_in_use"
 DUPLICATE_NAME = "duplicate_name"
 AMOUNT_TOO_LARGE = "amount_too_large"
 TOO_MANY_DECIMALS = "too_many_decimals"
-
-
-def invalid(field: str, detail: str, code: str) -> exceptions.ValidationError:
-    return exceptions.ValidationError({field: [detail]}, code=code)
-
-
-def conflict(detail: str, code: str) -> Conflict:
-    return Conflict(detail=detail, code=code)
 
 
 def not_found() -> exceptions.NotFound:

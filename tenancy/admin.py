@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from rest_framework.exceptions import APIException
 
-from finance_dashboard.admin_base import ReadOnlyAdmin
+from finance_dashboard.admin_base import DeletedFilter, ReadOnlyAdmin
 from tenancy import services
 from tenancy.models import (
     Invitation,
@@ -17,21 +17,6 @@ from tenancy.models import (
     ProjectGrant,
     ProjectMember,
 )
-
-
-class DeletedFilter(admin.SimpleListFilter):
-    title = "deleted"
-    parameter_name = "deleted"
-
-    def lookups(self, request, model_admin):
-        return [("no", "Live"), ("yes", "Deleted")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(deleted_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(deleted_at__isnull=False)
-        return queryset
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -3,7 +3,7 @@ that carry them."""
 
 from rest_framework import exceptions
 
-from finance_dashboard.errors import Conflict, Gone
+from finance_dashboard.errors import Gone, conflict, invalid  # noqa: F401 (re-exported for the app)
 
 OWNER_ONLY_BY_TRANSFER = "owner_only_by_transfer"
 OWN_ROLE = "cannot_change_own_role"
@@ -23,14 +23,6 @@ TRANSFER_TO_SELF = "transfer_to_self"
 
 def forbidden(detail: str, code: str) -> exceptions.PermissionDenied:
     return exceptions.PermissionDenied(detail=detail, code=code)
-
-
-def invalid(field: str, detail: str, code: str) -> exceptions.ValidationError:
-    return exceptions.ValidationError({field: [detail]}, code=code)
-
-
-def conflict(detail: str, code: str) -> Conflict:
-    return Conflict(detail=detail, code=code)
 
 
 def gone(detail: str, code: str) -> Gone:
