@@ -139,12 +139,17 @@ def totals(*, project: Project, filters: Filters, by: tuple[str, ...]) -> dict[t
         monthly = _rollup_filter(MonthlyRollup, project, filters).filter(_between("month", *months))
         rows += monthly.values(*by).annotate(**aggregates).order_by()
     if edges:
-        edge_q = Q()
-        for low, high in edges:
-            edge_q |= _between("date", low, high)
-        daily = _rollup_filter(DailyRollup, project, filters).filter(edge_q)
+        daily = _rollup_filter(DailyRollup, project, filters).filter(_any_of(edges))
         rows += daily.values(*by).annotate(**aggregates).order_by()
     return _merge(rows, by)
+
+
+def _any_of(day_ranges: list[tuple]) -> Q:
+    """Days inside any of the (inclusive) ranges."""
+    q = Q()
+    for low, high in day_ranges:
+        q |= _between("date", low, high)
+    return q
 
 
 def daily_series(*, project: Project, filters: Filters) -> dict[datetime.date, dict[str, int]]:
@@ -186,11 +191,16 @@ def monthly_series(*, project: Project, filters: Filters) -> dict[datetime.date,
         )
         for row in rows:
             series[row["month"]][row["type"]] += row["total"] or 0
-    for low, high in edges:
-        edge = Filters(date_from=low, date_to=high, type=filters.type, categories=filters.categories)
-        for day, by_type in daily_series(project=project, filters=edge).items():
-            for kind, total in by_type.items():
-                series[month_start(day)][kind] += total
+    if edges:
+        rows = (
+            _rollup_filter(DailyRollup, project, filters)
+            .filter(_any_of(edges))
+            .values("date", "type")
+            .annotate(total=Sum("total_minor"))
+            .order_by()
+        )
+        for row in rows:
+            series[month_start(row["date"])][row["type"]] += row["total"] or 0
     return series
 
 
