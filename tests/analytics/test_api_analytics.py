@@ -291,3 +291,23 @@ class TestPermissionsAndExports:
             f"/api/v1/projects/{tenant.project.pk}/records/", HTTP_ACCEPT="text/csv"
         )
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "queries"),
+    [
+        ("summary", {}, 4),  # auth, scope, monthly rows (+ daily edges)
+        ("summary", {"date_from": "2026-01-15", "date_to": "2026-02-20"}, 4),
+        ("categories", {"type": "expense"}, 5),  # ... + category names
+        ("trends", {"interval": "month"}, 5),  # ... + span of the data
+        ("trends", {"interval": "week", "date_from": "2026-01-01", "date_to": "2026-03-31"}, 4),
+    ],
+)
+def test_analytics_query_counts_do_not_grow_with_the_data(
+    tenant, as_persona, books, name, params, queries, django_assert_max_num_queries
+):
+    for day in range(1, 28):
+        make_record(tenant.project, category=books["food"], amount="1.00", date=D(2026, 2, day))
+    client = as_persona("viewer")
+    with django_assert_max_num_queries(queries):
+        assert client.get(analytics(tenant.project, name), params).status_code == 200

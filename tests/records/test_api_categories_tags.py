@@ -112,3 +112,11 @@ class TestTags:
         tag = TagFactory(project=tenant.project, name="old")
         response = as_persona("project_owner").patch(path(tenant.project, "tags", f"{tag.pk}/"), {"name": "new"})
         assert response.json() == {"id": str(tag.pk), "name": "new"}
+
+
+def test_tags_list_query_count_is_constant(tenant, as_persona, django_assert_max_num_queries):
+    TagFactory.create_batch(12, project=tenant.project)
+    client = as_persona("analyst")
+    # auth + scope + count + page
+    with django_assert_max_num_queries(4):
+        assert client.get(path(tenant.project, "tags")).json()["count"] == 12

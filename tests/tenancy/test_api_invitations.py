@@ -350,3 +350,20 @@ def test_double_click_accept_creates_one_membership():
 
 def test_project_member_factory_is_usable(db):
     assert ProjectMemberFactory().member.organization_id
+
+
+def test_invitee_list_query_count_is_constant(tenant, client_for, django_assert_max_num_queries):
+    invitee = UserFactory(email=INVITEE)
+    for other in [build_tenant() for _ in range(3)]:
+        services.invitation_create(
+            organization=other.organization,
+            actor=other.users["org_owner"],
+            email=INVITEE,
+            org_role="member",
+            projects=[services.InvitedProject(project=other.project, role="viewer", grants={})],
+            accept_url="http://testserver/",
+        )
+    client = client_for(invitee)
+    # auth + verified emails + count + page + project rows
+    with django_assert_max_num_queries(5):
+        assert client.get("/api/v1/invitations/").json()["count"] == 3
